@@ -1,0 +1,140 @@
+"""Boundary checks shared by every public estimator.
+
+Each public function calls :func:`check_rollout` once, at the top, and then
+computes on plain NumPy arrays. Every failure is a ``ValueError`` whose message
+starts with the argument's name, so a reader knows which input to fix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+
+__all__ = ["Rollout", "check_rollout", "check_unit_interval", "check_float_array", "check_flags"]
+
+
+def check_unit_interval(name: str, value) -> float:
+    """Return ``value`` as a float after checking that it lies in [0, 1]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a real number in [0, 1], got {value!r}")
+    value = float(value)
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+    return value
+
+
+def check_float_array(name: str, x, *, allow_nan=False) -> np.ndarray:
+    """Return ``x`` as a floating array (keeping a float dtype the caller gave).
+
+    Integer arrays are converted to float64. Booleans, complex numbers and
+    objects are refused, and so are NaN or infinite entries unless
+    ``allow_nan`` is true (then the caller masks them itself).
+    """
+    arr = np.asarray(x)
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"{name} must have shape [T] or [T, N], got shape {arr.shape}")
+    if arr.shape[0] == 0 or (arr.ndim == 2 and arr.shape[1] == 0):
+        raise ValueError(f"{name} must hold at least one step and one environment, got shape {arr.shape}")
+    if not allow_nan and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def check_flags(name: str, x, shape: tuple[int, ...]) -> np.ndarray:
+    """Return ``x`` as a boolean array of ``shape``.
+
+    Booleans are accepted as they are; integer arrays only if every entry is
+    0 or 1. Floats and anything else are refused, because a float "done" flag
+    usually means the caller passed the wrong array.
+    """
+    arr = np.asarray(x)
+    if arr.dtype != np.bool_:
+        if arr.dtype.kind not in "iu":
+            raise ValueError(f"{name} must be a boolean array, got dtype {arr.dtype}")
+        if not np.all((arr == 0) | (arr == 1)):
+            raise ValueError(f"{name} must hold only booleans (or the integers 0 and 1)")
+        arr = arr.astype(bool)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have the same shape as rewards {shape}, got {arr.shape}")
+    return arr
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """Validated rollout arrays, always two-dimensional ``[T, N]``.
+
+    ``squeeze`` records whether the caller passed ``[T]`` arrays, so results
+    can be returned in the caller's shape; ``dtype`` is the result dtype.
+    """
+
+    rewards: np.ndarray
+    values: np.ndarray | None
+    next_values: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    dtype: np.dtype
+    squeeze: bool
+
+    @property
+    def done(self) -> np.ndarray:
+        """True where the episode ends after this step (terminated or truncated)."""
+        return self.terminated | self.truncated
+
+    @property
+    def bootstrap(self) -> np.ndarray:
+        """``next_values`` with the ignored entries (terminated steps) set to zero."""
+        return np.where(self.terminated, 0.0, self.next_values).astype(self.dtype, copy=False)
+
+    def out(self, x: np.ndarray) -> np.ndarray:
+        """Return ``x`` in the caller's shape and dtype."""
+        x = x.astype(self.dtype, copy=False)
+        return x[:, 0] if self.squeeze else x
+
+
+def check_rollout(rewards, values, next_values, terminated, truncated) -> Rollout:
+    """Validate a rollout in the book's transition convention.
+
+    ``values`` may be ``None`` for functions that do not need it. NaN or inf in
+    ``next_values`` is allowed only where ``terminated`` is true, since those
+    entries are never used.
+    """
+    r = check_float_array("rewards", rewards)
+    shape = r.shape
+    arrays = [r]
+    v = None
+    if values is not None:
+        v = check_float_array("values", values)
+        if v.shape != shape:
+            raise ValueError(f"values must have the same shape as rewards {shape}, got {v.shape}")
+        arrays.append(v)
+    nv = check_float_array("next_values", next_values, allow_nan=True)
+    if nv.shape != shape:
+        raise ValueError(f"next_values must have the same shape as rewards {shape}, got {nv.shape}")
+    arrays.append(nv)
+    term = check_flags("terminated", terminated, shape)
+    trunc = check_flags("truncated", truncated, shape)
+    used = ~term
+    if not np.all(np.isfinite(nv[used])):
+        raise ValueError("next_values must be finite wherever terminated is False")
+    dtype = np.result_type(*arrays)
+    squeeze = r.ndim == 1
+
+    def as2d(a):
+        return a[:, None] if squeeze else a
+
+    return Rollout(
+        rewards=as2d(r),
+        values=None if v is None else as2d(v),
+        next_values=as2d(nv),
+        terminated=as2d(term),
+        truncated=as2d(trunc),
+        dtype=dtype,
+        squeeze=squeeze,
+    )
