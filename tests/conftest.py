@@ -1,0 +1,62 @@
+"""Shared fixtures: the strict book build, done once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The test build lives under _build/ so CI can upload its reports on failure.
+TEST_BUILD = ROOT / "_build" / "test-book"
+
+
+@dataclass
+class BuiltBook:
+    code: int
+    output: str
+    html: Path
+    executed: Path
+
+    def tail(self, n: int = 120) -> str:
+        return "\n".join(self.output.splitlines()[-n:])
+
+
+def toc_files() -> list[str]:
+    """Every file listed in _toc.yml, as repository-relative stems (book/ch07_gae)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+            files.extend(s["file"] for s in chapter.get("sections", []))
+    return files
+
+
+@pytest.fixture(scope="session")
+def built_book() -> BuiltBook:
+    """Build the whole book from clean, strictly (-W -n --keep-going), once."""
+    from gaebook.build import build_book
+
+    if TEST_BUILD.exists():
+        shutil.rmtree(TEST_BUILD)
+    TEST_BUILD.mkdir(parents=True)
+    code, output = build_book(ROOT, TEST_BUILD, echo=False)
+    (TEST_BUILD / "build-log.txt").write_text(output)
+    return BuiltBook(
+        code=code,
+        output=output,
+        html=TEST_BUILD / "_build" / "html",
+        executed=TEST_BUILD / "_build" / "jupyter_execute",
+    )
+
+
+@pytest.fixture(scope="session")
+def book_html(built_book) -> Path:
+    """The built HTML folder; every test that needs it fails if the build failed."""
+    if built_book.code != 0:
+        pytest.fail(f"the strict book build failed:\n{built_book.tail()}", pytrace=False)
+    return built_book.html
