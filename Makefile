@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not book and not browser"
+	$(BIN)/python -m pytest -m "not book and not browser and not student"
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/test_benchmarks.py --benchmark-enable --benchmark-only

@@ -55,9 +55,25 @@ def build_book(source: Path = ROOT, path_output: Path | None = None, *, echo: bo
         output += text
         if echo:
             sys.stdout.write(text)
-    elif echo:
-        print(f"Strict build finished in {time.perf_counter() - start:.0f} s.")
+    else:
+        html = path_output / "_build" / "html"
+        if (source / "_toc.yml").is_file() and html.is_dir():
+            _publish_student_edition(source, html)
+        if echo:
+            print(f"Strict build finished in {time.perf_counter() - start:.0f} s.")
     return code, output
+
+
+def _publish_student_edition(source: Path, html: Path) -> None:
+    """Put the student edition's zip next to the HTML, so readers can download it."""
+    import shutil
+    import tempfile
+
+    from .student_edition import ZIP_NAME, write_student_edition
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if write_student_edition(Path(tmp), source):
+            shutil.copy2(Path(tmp) / ZIP_NAME, html / ZIP_NAME)
 
 
 def build_chapter(chapter: Path, *, keep: bool = False) -> int:
