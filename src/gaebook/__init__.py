@@ -5,6 +5,21 @@ transition convention of the book's notation chapter: ``terminated[t]`` and
 ``truncated[t]`` describe the transition that starts at step ``t`` and
 ``next_values[t]`` is the value of the observation that action ``a_t`` led to.
 Each function's docstring names the chapter that derives it.
+
+The advantage estimators are exported here; the other modules are imported
+by name, e.g. ``from gaebook.gaussian import GaussianPolicy``:
+
+- ``gaebook.gaussian``, ``gaebook.rewards``, ``gaebook.optim``: Gaussian policy,
+  the peak reward and Adam (chapters 1–2);
+- ``gaebook.softmax``, ``gaebook.trajectories``: softmax policies, trajectory
+  enumeration and sampling, baselines (chapters 3–4);
+- ``gaebook.rollout``: collecting ``[T, N]`` rollouts from Gymnasium vector
+  environments, convention converters (chapter 9);
+- ``gaebook.finite_mdp``: exact values and exact GAE moments on finite MDPs (chapter 10);
+- ``gaebook.random_walk``, ``gaebook.td_learning``: the 19-state random walk and
+  n-step TD / λ-return / TD(λ) learners (chapter 11);
+- ``gaebook.checks``: the exercises' self-checks; ``gaebook.plotting`` and
+  ``gaebook.animation``: the book's figure style and animation player.
 """
 
 from .gae import gae

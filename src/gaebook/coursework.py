@@ -9,8 +9,8 @@ drift from the chapters.
 Conventions a chapter follows (see README, "Writing a chapter"):
 
 - ``(chNN)=`` before the H1 title;
-- in ``## Overview``, prerequisites as ``{ref}`chNN``` links and a line
-  ``**Time:** about N minutes``;
+- in ``## Overview``, prerequisites as ``{ref}`chNN``` links and a sentence
+  such as ``Time to work through: about N minutes``;
 - exercises as sphinx-exercise gated directives (``exercise-start`` with a
   ``:label:``); a title's ★ count is its difficulty; an exercise with a code
   cell tagged ``scaffold`` is self-checking.
@@ -67,7 +67,7 @@ def parse_chapter(path: Path) -> Chapter:
         raise ValueError(f"path {path} is not a chapter: it needs a (chNN)= label and an H1 title")
     overview = _section(text, "Overview")
     prerequisites = sorted(set(re.findall(r"\{ref\}`(ch\d\d)`", overview)) - {label.group(1)})
-    minutes = re.search(r"\*\*Time:?\*\*:?\D{0,20}?(\d+)", overview)
+    minutes = re.search(r"(?i)\btime\b[^.\n]{0,40}?(\d+)\s*min", overview)
     exercises = []
     for block in re.finditer(
         r"^(`{3,}|:{3,})\{exercise-start\}\s*(.*?)\n(.*?)^(?:`{3,}|:{3,})\{exercise-end\}", text, flags=re.M | re.S

@@ -100,6 +100,10 @@ def run_check(
         rtol, atol: tolerances for floating-point comparisons.
         compare: optional ``compare(expected, got) -> bool`` replacing the default.
         quiet: do not print the report (tests use this).
+
+    Raises:
+        NotImplementedError: re-raised from an unfilled scaffold, after a friendly
+            line, so that running a student notebook stops at its first open exercise.
     """
     if not callable(candidate):
         raise ValueError(f"candidate must be a function, got {type(candidate).__name__}")
@@ -119,8 +123,9 @@ def run_check(
         try:
             got = candidate(*args, **kwargs)
         except NotImplementedError:
-            lines.append(f"✗ {name}: not implemented yet. Fill in the function, then run this cell again.")
-            return _finish(name, len(cases), 0, lines, quiet)
+            # An unfilled scaffold stops "Run all" here, as a student notebook should.
+            print(f"✗ {name}: not implemented yet. Fill in the function, then run this cell again.")
+            raise
         except Exception as exc:  # the reader's bug, reported rather than raised
             got = exc
             tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
