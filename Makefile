@@ -24,6 +24,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# build matplotlib's font cache now, so no chapter prints "building the font cache"
+	$(BIN)/python -c "import matplotlib.pyplot"
 	@touch $@
 
 venv: $(STAMP)

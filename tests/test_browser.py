@@ -140,6 +140,8 @@ def test_animations_play_without_a_kernel(page, server, book_html):
         img = page.locator("img[id^='_anim_img']").first
         img.scroll_into_view_if_needed()
         first = img.get_attribute("src")
+        # the buttons' icons come from the theme's bundled Font Awesome (no CDN)
+        page.wait_for_selector("button[onclick*='next_frame'] svg", timeout=10_000)
         page.locator("button[onclick*='next_frame']").first.click()
         page.wait_for_timeout(200)
         second = img.get_attribute("src")

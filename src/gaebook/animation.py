@@ -4,11 +4,19 @@ A chapter draws frames with celluloid's ``Camera`` and hands the camera to
 :func:`animation_html`, which returns the interactive JavaScript player
 (play, pause, step, speed) as an ``IPython.display.HTML`` object and closes
 the figure so the static last frame is not shown a second time.
+
+matplotlib's player links Font Awesome 4 from a CDN for its button icons. The
+link is removed: the book's theme already ships Font Awesome 6, which draws
+the same icons (``fa-play``, ``fa-step-forward``, …) offline.
 """
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["animation_html"]
+
+_CDN_STYLESHEET = re.compile(r"<link[^>]*font-awesome[^>]*>", flags=re.S)
 
 
 def animation_html(camera, fig, *, interval: int = 200, max_frames: int = 60):
@@ -34,6 +42,6 @@ def animation_html(camera, fig, *, interval: int = 200, max_frames: int = 60):
     if not isinstance(interval, int) or interval <= 0:
         raise ValueError(f"interval must be a positive integer (milliseconds), got {interval!r}")
     anim = camera.animate(interval=interval, blit=False, repeat=True)
-    html = HTML(anim.to_jshtml(default_mode="once"))
+    html = HTML(_CDN_STYLESHEET.sub("", anim.to_jshtml(default_mode="once")))
     plt.close(fig)
     return html

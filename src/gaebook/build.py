@@ -103,6 +103,8 @@ def build_chapter(chapter: Path, *, keep: bool = False) -> int:
     config["execute"]["exclude_patterns"] = [f"*{p.name}" for p in others]
     (scratch / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     pages = [f"book/{p.stem}" for p in sorted((ROOT / "book").glob("ch*.md"))]
+    if f"book/{chapter.stem}" not in pages and chapter.stem not in ("preface", "notation", "bibliography"):
+        pages.append(f"book/{chapter.stem}")
     toc = {
         "format": "jb-book",
         "root": "book/preface",
