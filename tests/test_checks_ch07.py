@@ -14,62 +14,43 @@ def _arrays(rewards, values, next_values, terminated, truncated):
     return np.asarray(rewards, float), np.asarray(values, float), boot, term, trunc
 
 
-def correct_gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
-    r, v, boot, term, trunc = _arrays(rewards, values, next_values, terminated, truncated)
-    delta = r + gamma * boot - v
+def _backward(delta, decay):
+    """A_t = delta_t + decay_t * A_{t+1}: the backward pass every variant below shares."""
     adv = np.zeros_like(delta)
     running = np.zeros_like(delta[0])
     for t in reversed(range(len(delta))):
-        running = delta[t] + gamma * lam * (~(term[t] | trunc[t])) * running
+        running = delta[t] + decay[t] * running
         adv[t] = running
     return adv
+
+
+def correct_gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
+    r, v, boot, term, trunc = _arrays(rewards, values, next_values, terminated, truncated)
+    return _backward(r + gamma * boot - v, gamma * lam * ~(term | trunc))
 
 
 def carries_across_truncation(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     r, v, boot, term, _ = _arrays(rewards, values, next_values, terminated, truncated)
-    delta = r + gamma * boot - v
-    adv = np.zeros_like(delta)
-    running = np.zeros_like(delta[0])
-    for t in reversed(range(len(delta))):
-        running = delta[t] + gamma * lam * (~term[t]) * running  # forgets truncated
-        adv[t] = running
-    return adv
+    return _backward(r + gamma * boot - v, gamma * lam * ~term)  # forgets truncated
 
 
 def bootstraps_from_next_row(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     r, v, boot, term, trunc = _arrays(rewards, values, next_values, terminated, truncated)
     boot = boot.copy()
     boot[:-1] = np.where(term[:-1], 0.0, v[1:])  # values[t + 1] even at a truncation
-    delta = r + gamma * boot - v
-    adv = np.zeros_like(delta)
-    running = np.zeros_like(delta[0])
-    for t in reversed(range(len(delta))):
-        running = delta[t] + gamma * lam * (~(term[t] | trunc[t])) * running
-        adv[t] = running
-    return adv
+    return _backward(r + gamma * boot - v, gamma * lam * ~(term | trunc))
 
 
 def gamma_instead_of_gamma_lambda(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     r, v, boot, term, trunc = _arrays(rewards, values, next_values, terminated, truncated)
-    delta = r + gamma * boot - v
-    adv = np.zeros_like(delta)
-    running = np.zeros_like(delta[0])
-    for t in reversed(range(len(delta))):
-        running = delta[t] + gamma * (~(term[t] | trunc[t])) * running
-        adv[t] = running
-    return adv
+    return _backward(r + gamma * boot - v, gamma * ~(term | trunc))
 
 
 def nan_not_masked(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     term = np.asarray(terminated, dtype=bool)
     trunc = np.asarray(truncated, dtype=bool)
     delta = rewards + gamma * (1 - term) * next_values - values  # NaN * 0 is NaN
-    adv = np.zeros_like(delta)
-    running = np.zeros_like(delta[0])
-    for t in reversed(range(len(delta))):
-        running = delta[t] + gamma * lam * (~(term[t] | trunc[t])) * running
-        adv[t] = running
-    return adv
+    return _backward(delta, gamma * lam * ~(term | trunc))
 
 
 def test_library_gae_passes_its_own_check():

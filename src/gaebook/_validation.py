@@ -13,7 +13,7 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["Rollout", "check_rollout", "check_unit_interval", "check_float_array", "check_flags"]
+__all__ = ["Rollout", "check_rollout", "check_unit_interval", "check_real_array", "check_float_array", "check_flags"]
 
 
 def check_unit_interval(name: str, value) -> float:
@@ -26,8 +26,8 @@ def check_unit_interval(name: str, value) -> float:
     return value
 
 
-def check_float_array(name: str, x, *, allow_nan=False) -> np.ndarray:
-    """Return ``x`` as a floating array (keeping a float dtype the caller gave).
+def check_real_array(name: str, x, *, allow_nan=False) -> np.ndarray:
+    """Return ``x`` (any shape, or a scalar) as a floating array, keeping a float dtype the caller gave.
 
     Integer arrays are converted to float64. Booleans, complex numbers and
     objects are refused, and so are NaN or infinite entries unless
@@ -38,6 +38,14 @@ def check_float_array(name: str, x, *, allow_nan=False) -> np.ndarray:
         raise ValueError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
+    if not allow_nan and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def check_float_array(name: str, x, *, allow_nan=False) -> np.ndarray:
+    """Like :func:`check_real_array`, for rollout arrays: shape ``[T]`` or ``[T, N]``, at least one entry."""
+    arr = check_real_array(name, x, allow_nan=True)
     if arr.ndim not in (1, 2):
         raise ValueError(f"{name} must have shape [T] or [T, N], got shape {arr.shape}")
     if arr.shape[0] == 0 or (arr.ndim == 2 and arr.shape[1] == 0):

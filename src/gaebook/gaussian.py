@@ -19,6 +19,8 @@ from numbers import Real
 
 import numpy as np
 
+from ._validation import check_real_array
+
 __all__ = [
     "GaussianPolicy",
     "gaussian_log_prob",
@@ -47,14 +49,7 @@ def _check_scalar(name: str, value) -> float:
 
 def _check_samples(name: str, x) -> np.ndarray:
     """Return ``x`` as a float array (keeping a float dtype the caller gave); refuse NaN/inf."""
-    arr = np.asarray(x)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
-        raise ValueError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind in "iu":
-        arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
+    return check_real_array(name, x)
 
 
 def _check_rng(rng) -> np.random.Generator:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import check_real_array
+
 __all__ = ["peak_reward", "PEAK_BREAKPOINTS", "PEAK_ARGMAX", "PEAK_MAX"]
 
 #: Points where ``peak_reward`` jumps (0) or kinks (2, 4, 8): split quadrature here.
@@ -37,13 +39,7 @@ def peak_reward(x) -> np.ndarray:
     Returns:
         Array of the shape of ``x``, in its float dtype (float64 for integer input).
     """
-    arr = np.asarray(x)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
-        raise ValueError(f"x must be an array of real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind in "iu":
-        arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x must be finite (no NaN or inf)")
+    arr = check_real_array("x", x)
     zero = np.zeros_like(arr)
     return np.select(
         [arr <= 0, arr <= 2, arr <= 4, arr <= 8],
