@@ -681,3 +681,327 @@ def test_split_values_feeds_gae_for_one_episode(T, gamma, lam, seed):
 def test_split_values_refuses_bad_input(bad):
     with pytest.raises(ValueError, match="^values_with_bootstrap"):
         split_values(bad)
+
+
+# ---------------------------------------------------------------------------
+# The shared backward kernel (chapter 15): every method, every shape
+# ---------------------------------------------------------------------------
+
+from gaebook import _scan  # noqa: E402
+from gaebook.gae import gae_reference  # noqa: E402
+
+
+def abs_scan(a, b):
+    """S_t = |b_t| + |a_t| S_{t+1}: the scale every rounding error of x_t is measured against."""
+    return _scan.backward_loop(np.abs(a).astype(np.float64), np.abs(b).astype(np.float64))
+
+
+def _kernel_case(seed, T, N, constant, dtype=np.float64, p_cut=0.05):
+    rng = np.random.default_rng(seed)
+    b = (rng.normal(size=(T, N)) * 3).astype(dtype)
+    keep = rng.random((T, N)) >= p_cut
+    c = float(rng.choice([0.0, 0.5, 0.9405, 0.999, 1.0]))
+    a = np.where(keep, c, 0.0) if constant else np.where(keep, rng.random((T, N)), 0.0)
+    return a.astype(dtype), b, c, keep
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    T=st.integers(1, 400),
+    N=st.integers(1, 4),
+    constant=st.booleans(),
+    p_cut=st.sampled_from([0.0, 0.01, 0.2, 1.0]),
+)
+def test_every_kernel_method_solves_the_backward_recursion(seed, T, N, constant, p_cut):
+    """loop and lfilter give the reference numbers bit for bit; blocked and scan within
+    1e-13 S_t (S_t the recursion on |a|, |b|), far above their O((sqrt T + log T) u S_t) rounding."""
+    a, b, c, keep = _kernel_case(seed, T, N, constant, p_cut=p_cut)
+    b_before = b.copy()
+    ref = _scan.backward_loop(a, b)
+    tol = 1e-13 * abs_scan(a, b)
+    for method in _scan.METHODS:
+        if method == "lfilter" and not constant:
+            continue
+        got = (_scan.backward_affine(None, b, c=c, keep=keep, method=method) if constant
+               else _scan.backward_affine(a, b, method=method))
+        assert got.shape == b.shape and got.dtype == b.dtype
+        if method in ("loop", "lfilter"):
+            np.testing.assert_array_equal(got, ref, err_msg=method)
+        else:
+            assert np.all(np.abs(got - ref) <= tol), method
+    for block in (2, 3, 7, 64):  # the blocked method's own edge cases: partial tail, K = 0 or 1
+        assert np.all(np.abs(_scan._blocked(a, b, block=block) - ref) <= tol)
+    np.testing.assert_array_equal(b, b_before)
+
+
+def test_segmented_lfilter_with_many_stretches_is_bitwise_the_loop():
+    """Hundreds of stretches of every length, grouped and padded: still the loop's numbers exactly."""
+    a, b, c, keep = _kernel_case(7, 3000, 5, True, p_cut=0.03)
+    c = 0.99 * 0.95
+    ref = _scan.backward_loop(np.where(keep, c, 0.0), b)
+    np.testing.assert_array_equal(_scan._lfilter_segments(c, keep, b), ref)
+    np.testing.assert_array_equal(_scan._lfilter_segments(c, keep, b.astype(np.float32)),
+                                  _scan.backward_loop(np.where(keep, np.float32(c), 0).astype(np.float32),
+                                                      b.astype(np.float32)))
+
+
+@pytest.mark.parametrize("method", _scan.METHODS)
+def test_float32_accumulates_in_float32_within_its_rounding_bound(method):
+    """Float32 in, float32 out, and the error against exact float64 is below 4 (H + 2) u S_t with
+    u = 2^-24 and H = 1/(1 - c) the effective horizon: the standard bound for a recursion of
+    H significant terms, each step costing one rounding in the product and one in the sum."""
+    a64, b64, _, keep = _kernel_case(3, 5000, 3, True, p_cut=0.01)
+    c = 0.99 * 0.95
+    a64 = np.where(keep, c, 0.0)
+    a32, b32 = a64.astype(np.float32), b64.astype(np.float32)
+    exact = _scan.backward_loop(a32.astype(np.float64), b32.astype(np.float64))
+    got = (_scan.backward_affine(None, b32, c=c, keep=keep, method=method) if method == "lfilter"
+           else _scan.backward_affine(a32, b32, method=method))
+    assert got.dtype == np.float32
+    bound = 4 * (1 / (1 - c) + 2) * 2.0**-24 * abs_scan(a32, b32)
+    assert np.all(np.abs(got - exact) <= bound)
+    # and float32 really is the accumulator: the error is far above float64 rounding somewhere
+    assert np.max(np.abs(got - exact) / abs_scan(a32, b32)) > 1e-9
+
+
+def test_auto_method_follows_the_documented_rule():
+    assert _scan.choose_method((2048, 2048), stretches=None) == "loop"
+    assert _scan.choose_method((1, 8), stretches=None) == "loop"
+    assert _scan.choose_method((40_000, 1), stretches=14) == "lfilter"
+    assert _scan.choose_method((2048, 1), stretches=14) == "scan"
+    assert _scan.choose_method((100, 4), stretches=None) == "scan"
+    assert _scan.choose_method((2048, 64), stretches=None) == "blocked"
+    with pytest.raises(ValueError, match="^method"):
+        _scan.backward_affine(np.ones((3, 1)), np.ones((3, 1)), method="fast")
+
+
+# ---------------------------------------------------------------------------
+# Large T: the estimators against independent O(T) loops, and their cost is linear in T
+# ---------------------------------------------------------------------------
+
+
+def _long_rollout(T, N, seed, dtype=np.float64, p_term=1 / 200, p_trunc=1 / 500):
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(T, N)) * 3
+    next_values = np.empty_like(values)
+    next_values[:-1] = values[1:]
+    terminated = rng.random((T, N)) < p_term
+    truncated = rng.random((T, N)) < p_trunc
+    ends = terminated | truncated
+    next_values[ends] = rng.normal(size=ends.sum())
+    next_values[-1] = rng.normal(size=N)
+    next_values[terminated] = np.nan
+    ro = dict(rewards=rng.normal(size=(T, N)) + 1.0, values=values, next_values=next_values,
+              terminated=terminated, truncated=truncated)
+    return {k: (v.astype(dtype) if v.dtype.kind == "f" else v) for k, v in ro.items()}
+
+
+def lambda_returns_loop(rewards, next_values, terminated, truncated, *, gamma, lam):
+    """The previous library loop for the λ-return, kept here as an independent reference."""
+    boot = np.where(terminated, 0.0, next_values)
+    done = terminated | truncated
+    T = boot.shape[0]
+    out = np.empty_like(boot)
+    following = boot[-1]
+    for t in range(T - 1, -1, -1):
+        cut = done[t] | (t == T - 1)
+        tail = np.where(cut, boot[t], (1.0 - lam) * boot[t] + lam * following)
+        out[t] = rewards[t] + gamma * tail
+        following = out[t]
+    return out
+
+
+def _scale_of_returns(ro, gamma, lam):
+    """The recursion on absolute values: |r| + gamma |V'| + gamma lam S_{t+1}, the rounding scale."""
+    boot = np.abs(np.where(ro["terminated"], 0.0, ro["next_values"]))
+    keep = ~(ro["terminated"] | ro["truncated"])
+    return _scan.backward_loop(np.where(keep, gamma * lam, 0.0), np.abs(ro["rewards"]) + gamma * boot)
+
+
+@pytest.mark.parametrize("T,N", [(20_000, 1), (5_000, 16), (3_000, 1100)])
+@pytest.mark.parametrize("gamma,lam", [(0.99, 0.95), (1.0, 1.0), (0.9, 0.0)])
+def test_estimators_at_large_T_match_the_reference_loops(T, N, gamma, lam):
+    """Long rollouts, every method of the kernel in play (lfilter, scan, blocked, loop by shape):
+    agreement within 1e-13 of the rounding scale S_t, bit for bit where the method allows."""
+    ro = _long_rollout(T, N, seed=T + N)
+    adv, ret = gae(**ro, gamma=gamma, lam=lam)
+    adv_ref, ret_ref = gae_reference(**ro, gamma=gamma, lam=lam)
+    scale = _scale_of_returns(dict(ro, rewards=np.abs(ro["rewards"]) + np.abs(ro["values"])), gamma, lam)
+    assert np.all(np.abs(adv - adv_ref) <= 1e-13 * scale)
+    np.testing.assert_array_equal(ret, adv + ro["values"])
+    args = (ro["rewards"], ro["next_values"], ro["terminated"], ro["truncated"])
+    lr = lambda_returns(*args, gamma=gamma, lam=lam)
+    assert np.all(np.abs(lr - lambda_returns_loop(*args, gamma=gamma, lam=lam))
+                  <= 1e-13 * _scale_of_returns(ro, gamma, lam) + 1e-300)
+    dr = discounted_returns(*args, gamma=gamma)
+    assert np.all(np.abs(dr - lambda_returns_loop(*args, gamma=gamma, lam=1.0))
+                  <= 1e-13 * _scale_of_returns(ro, gamma, 1.0) + 1e-300)
+    # the k-step advantage with k = 1 is the TD error, exactly
+    np.testing.assert_array_equal(nstep_advantages(**ro, gamma=gamma, k=1), td_errors(**ro, gamma=gamma))
+
+
+def test_gae_is_bitwise_the_reference_loop_when_lfilter_or_loop_runs():
+    for T, N, p in [(40_000, 1, 1 / 4000), (600, 1100, 1 / 400)]:  # lfilter (few episodes), loop (many envs)
+        ro = _long_rollout(T, N, seed=1, p_term=p, p_trunc=0)
+        for dtype in (np.float64, np.float32):
+            ro_d = {k: (v.astype(dtype) if v.dtype.kind == "f" else v) for k, v in ro.items()}
+            adv, ret = gae(**ro_d, gamma=0.99, lam=0.95)
+            adv_ref, ret_ref = gae_reference(**ro_d, gamma=0.99, lam=0.95)
+            assert adv.dtype == dtype
+            np.testing.assert_array_equal(adv, adv_ref)
+            np.testing.assert_array_equal(ret, ret_ref)
+
+
+def _best_time(fn, repeats=7):
+    """Best CPU time of this thread over ``repeats`` calls: time spent preempted by other
+    processes on a shared machine is not counted, so the ratio below is about the algorithm."""
+    import time
+
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        fn()
+        best = min(best, time.thread_time() - t0)
+    return best
+
+
+@pytest.mark.parametrize("name", ["gae", "gae_per_step_gamma", "lambda_returns", "discounted_returns",
+                                  "td_errors", "nstep_advantages"])
+def test_every_estimator_costs_linear_time_in_T(name):
+    """Ten times the steps may cost at most 13 times the time (linear with slack; quadratic would be 100).
+
+    A ratio of two CPU times on the same machine in the same test, each the best of 7 runs, so a
+    loaded machine slows both; no absolute time is asserted."""
+    gamma_t = {}
+
+    def run(T):
+        # one environment: 2e4 and 2e5 float64 steps (160 kB, 1.6 MB per array) both stay in cache;
+        # with more environments the step from cache to main memory alone costs a factor 2-3
+        ro = _long_rollout(T, 1, seed=5)
+        args = (ro["rewards"], ro["next_values"], ro["terminated"], ro["truncated"])
+        if name == "gae":
+            return lambda: gae(**ro, gamma=0.99, lam=0.95)
+        if name == "gae_per_step_gamma":
+            gamma_t[T] = np.full((T, 1), 0.99)
+            return lambda: gae(**ro, gamma=gamma_t[T], lam=0.95)
+        if name == "lambda_returns":
+            return lambda: lambda_returns(*args, gamma=0.99, lam=0.95)
+        if name == "discounted_returns":
+            return lambda: discounted_returns(*args, gamma=0.99)
+        if name == "td_errors":
+            return lambda: td_errors(**ro, gamma=0.99)
+        return lambda: nstep_advantages(**ro, gamma=0.99, k=5)
+
+    small, large = run(20_000), run(200_000)
+    small(), large()  # warm up
+    ratio = _best_time(large) / _best_time(small)
+    assert ratio <= 13, f"{name}: T x 10 cost x {ratio:.1f}"
+
+
+# ---------------------------------------------------------------------------
+# Per-step and per-environment gamma and lambda
+# ---------------------------------------------------------------------------
+
+
+def gae_rlax_loop(ro, gamma_t, lam_t):
+    """A_t = delta_t + gamma_t lam_t (1 - done_t) A_{t+1}, delta_t = r_t + gamma_t V'_t - V_t (rlax's order)."""
+    r, v, nv = as2d(ro["rewards"]), as2d(ro["values"]), as2d(ro["next_values"])
+    term, trunc = as2d(ro["terminated"]), as2d(ro["truncated"])
+    out = np.zeros(r.shape)
+    for i in range(r.shape[1]):
+        running = 0.0
+        for t in range(r.shape[0] - 1, -1, -1):
+            g, lam = float(gamma_t[t, i]), float(lam_t[t, i])
+            delta = r[t, i] + g * (0.0 if term[t, i] else nv[t, i]) - v[t, i]
+            running = delta + (0.0 if (term[t, i] or trunc[t, i]) else g * lam * running)
+            out[t, i] = running
+    return _shape_like(ro, out)
+
+
+@SETTINGS
+@given(ro=rollouts(max_t=40), data=st.data(), per=st.sampled_from(["step", "env"]))
+def test_per_step_and_per_environment_gamma_and_lam(ro, data, per):
+    shape = np.shape(ro["rewards"])
+    if per == "env" and len(shape) == 1:
+        per = "step"
+    gshape = shape if per == "step" else shape[1:]
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    gamma, lam = rng.random(gshape), rng.random(gshape)
+    full = [np.broadcast_to(as2d(x) if per == "step" else x, as2d(ro["rewards"]).shape) for x in (gamma, lam)]
+    adv, ret = call(gae, ro, gamma=gamma, lam=lam)
+    close(adv, gae_rlax_loop(ro, *full))
+    adv_ref, _ = call(gae_reference, ro, gamma=gamma, lam=lam)
+    close(adv, adv_ref)
+    # a per-step array of one repeated value is the scalar
+    g0 = float(gamma.flat[0])
+    close(call(gae, ro, gamma=np.full(gshape, g0), lam=0.9)[0], call(gae, ro, gamma=g0, lam=0.9)[0])
+    close(call(lambda_returns, ro, gamma=np.full(gshape, g0), lam=np.full(gshape, 0.9)),
+          call(lambda_returns, ro, gamma=g0, lam=0.9), scale=10)
+    close(call(td_errors, ro, gamma=gamma), call(td_errors, ro, gamma=0.0) + as_like(ro, full[0]) * np.where(
+        ro["terminated"], 0.0, np.nan_to_num(ro["next_values"])))
+
+
+def as_like(ro, x):
+    return x[:, 0] if np.ndim(ro["rewards"]) == 1 else x
+
+
+@pytest.mark.parametrize("bad,msg", [
+    (np.full(3, 0.9), "shape"),            # neither [T] (4) nor the rollout's shape
+    (np.full((4, 2), 0.9), "shape"),
+    (np.array(0.9), "shape"),              # a 0-d array is refused like before (pass a float)
+    (np.array([0.9, 0.9, np.nan, 0.9]), "lie in"),
+    (np.array([0.9, 1.5, 0.9, 0.9]), "lie in"),
+    (np.array([0.9, -0.1, 0.9, 0.9]), "lie in"),
+    (np.array([True, False, True, True]), "real numbers"),
+    ([[0.9], [0.9, 0.9]], "rectangular"),
+])
+@pytest.mark.parametrize("fn", FNS)
+def test_bad_gamma_arrays_are_refused(fn, bad, msg):
+    if fn is nstep_advantages:  # takes a number only
+        msg = "real number"
+    with pytest.raises(ValueError, match=f"^gamma.*{msg}"):
+        call(fn, GOOD, **dict(_kw(fn), gamma=bad))
+
+
+def test_per_environment_gamma_needs_a_2d_rollout():
+    ro = EDGES["several environments, different boundaries"]  # [5, 3]
+    call(gae, ro, gamma=np.array([0.9, 0.5, 1.0]), lam=0.9)
+    call(gae, ro, gamma=np.full((5, 3), 0.9), lam=np.array([0.9, 0.5, 1.0]))
+    with pytest.raises(ValueError, match="^gamma"):
+        call(gae, ro, gamma=np.full(5, 0.9), lam=0.9)  # [T] is ambiguous for a [T, N] rollout
+    with pytest.raises(ValueError, match="^lam"):
+        call(gae, ro, gamma=0.9, lam=np.full((3, 5), 0.9))
+
+
+# ---------------------------------------------------------------------------
+# Validation holes (issue 15)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", [gae, td_errors, nstep_advantages, gae_reference])
+def test_values_none_is_a_value_error_naming_values(fn):
+    with pytest.raises(ValueError, match="^values"):
+        fn(GOOD["rewards"], None, GOOD["next_values"], GOOD["terminated"], GOOD["truncated"],
+           **({"k": 2} if fn is nstep_advantages else {}), gamma=0.9,
+           **({"lam": 0.9} if fn in (gae, gae_reference) else {}))
+
+
+@pytest.mark.parametrize("arg", ["rewards", "values", "next_values", "terminated", "truncated"])
+def test_ragged_lists_are_a_value_error_naming_the_argument(arg):
+    ro = {k: v.tolist() for k, v in EDGES["several environments, different boundaries"].items()}
+    ro[arg] = [row for row in ro[arg]]
+    ro[arg][2] = ro[arg][2][:-1]  # one row shorter
+    with pytest.raises(ValueError, match=f"^{arg} must be a rectangular array"):
+        call(gae, ro, gamma=0.9, lam=0.9)
+    with pytest.raises(ValueError, match="^values_with_bootstrap must be a rectangular"):
+        split_values([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_split_values_refuses_nan_and_inf(bad):
+    vb = np.arange(5.0)
+    vb[2] = bad
+    with pytest.raises(ValueError, match="^values_with_bootstrap must be finite"):
+        split_values(vb)

@@ -18,6 +18,15 @@ by name, e.g. ``from gaebook.gaussian import GaussianPolicy``:
 - ``gaebook.finite_mdp``: exact values and exact GAE moments on finite MDPs (chapter 10);
 - ``gaebook.random_walk``, ``gaebook.td_learning``: the 19-state random walk and
   n-step TD / λ-return / TD(λ) learners (chapter 11);
+- ``gaebook.nn``, ``gaebook.ppo``: a NumPy multilayer perceptron with
+  hand-written backpropagation, and PPO on Gymnasium vector environments
+  (chapter 12);
+- ``gaebook.curves``, ``gaebook.sweep``: learning-curve statistics and seeded
+  parallel sweeps (chapter 13);
+- ``gaebook.tokens``, ``gaebook.tiny_lm``: token-level rewards, masked GAE and
+  group baselines for language models, and an enumerable tiny language model
+  (chapter 14);
+- ``gaebook.errata``: published slips as wrong/fixed pairs (chapter 16);
 - ``gaebook.checks``: the exercises' self-checks; ``gaebook.plotting`` and
   ``gaebook.animation``: the book's figure style and animation player.
 """

@@ -9,11 +9,44 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from numbers import Real
 
 import numpy as np
 
-__all__ = ["Rollout", "check_rollout", "check_unit_interval", "check_real_array", "check_float_array", "check_flags"]
+__all__ = [
+    "Rollout",
+    "check_rollout",
+    "check_unit_interval",
+    "check_discount",
+    "check_real_array",
+    "check_float_array",
+    "check_flags",
+    "as_array",
+    "all_finite",
+]
+
+
+def as_array(name: str, x) -> np.ndarray:
+    """``np.asarray(x)``, turning NumPy's error for ragged nested lists into one that names ``name``."""
+    if x is None:
+        raise ValueError(f"{name} must be an array, got None")
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a rectangular array (nested lists of equal lengths): {err}") from None
+
+
+def all_finite(arr: np.ndarray) -> bool:
+    """True if no entry is NaN or inf.
+
+    A fast first test: a NaN or inf anywhere makes the sum NaN or inf. Only if
+    the sum is not finite (which can also be an overflow of large finite
+    entries) are the entries tested one by one.
+    """
+    if arr.size == 0 or np.isfinite(np.add.reduce(arr, axis=None)):
+        return True
+    return bool(np.all(np.isfinite(arr)))
 
 
 def check_unit_interval(name: str, value) -> float:
@@ -33,12 +66,12 @@ def check_real_array(name: str, x, *, allow_nan=False) -> np.ndarray:
     objects are refused, and so are NaN or infinite entries unless
     ``allow_nan`` is true (then the caller masks them itself).
     """
-    arr = np.asarray(x)
+    arr = as_array(name, x)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
         raise ValueError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
-    if not allow_nan and not np.all(np.isfinite(arr)):
+    if not allow_nan and not all_finite(arr):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
@@ -50,7 +83,7 @@ def check_float_array(name: str, x, *, allow_nan=False) -> np.ndarray:
         raise ValueError(f"{name} must have shape [T] or [T, N], got shape {arr.shape}")
     if arr.shape[0] == 0 or (arr.ndim == 2 and arr.shape[1] == 0):
         raise ValueError(f"{name} must hold at least one step and one environment, got shape {arr.shape}")
-    if not allow_nan and not np.all(np.isfinite(arr)):
+    if not allow_nan and not all_finite(arr):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
@@ -62,7 +95,7 @@ def check_flags(name: str, x, shape: tuple[int, ...]) -> np.ndarray:
     0 or 1. Floats and anything else are refused, because a float "done" flag
     usually means the caller passed the wrong array.
     """
-    arr = np.asarray(x)
+    arr = as_array(name, x)
     if arr.dtype != np.bool_:
         if arr.dtype.kind not in "iu":
             raise ValueError(f"{name} must be a boolean array, got dtype {arr.dtype}")
@@ -90,12 +123,12 @@ class Rollout:
     dtype: np.dtype
     squeeze: bool
 
-    @property
+    @cached_property
     def done(self) -> np.ndarray:
-        """True where the episode ends after this step (terminated or truncated)."""
+        """True where the episode ends after this step (terminated or truncated); computed once."""
         return self.terminated | self.truncated
 
-    @property
+    @cached_property
     def bootstrap(self) -> np.ndarray:
         """``next_values`` with the ignored entries (terminated steps) set to zero."""
         return np.where(self.terminated, 0.0, self.next_values).astype(self.dtype, copy=False)
@@ -106,10 +139,11 @@ class Rollout:
         return x[:, 0] if self.squeeze else x
 
 
-def check_rollout(rewards, values, next_values, terminated, truncated) -> Rollout:
+def check_rollout(rewards, values, next_values, terminated, truncated, *, values_required=False) -> Rollout:
     """Validate a rollout in the book's transition convention.
 
-    ``values`` may be ``None`` for functions that do not need it. NaN or inf in
+    ``values`` may be ``None`` for functions that do not need it; with
+    ``values_required=True`` a ``None`` is refused. NaN or inf in
     ``next_values`` is allowed only where ``terminated`` is true, since those
     entries are never used.
     """
@@ -117,6 +151,8 @@ def check_rollout(rewards, values, next_values, terminated, truncated) -> Rollou
     shape = r.shape
     arrays = [r]
     v = None
+    if values is None and values_required:
+        raise ValueError(f"values must be an array of shape {shape} (V(s_t) for every step), got None")
     if values is not None:
         v = check_float_array("values", values)
         if v.shape != shape:
@@ -128,16 +164,13 @@ def check_rollout(rewards, values, next_values, terminated, truncated) -> Rollou
     arrays.append(nv)
     term = check_flags("terminated", terminated, shape)
     trunc = check_flags("truncated", truncated, shape)
-    used = ~term
-    if not np.all(np.isfinite(nv[used])):
-        raise ValueError("next_values must be finite wherever terminated is False")
     dtype = np.result_type(*arrays)
     squeeze = r.ndim == 1
 
     def as2d(a):
         return a[:, None] if squeeze else a
 
-    return Rollout(
+    ro = Rollout(
         rewards=as2d(r),
         values=None if v is None else as2d(v),
         next_values=as2d(nv),
@@ -146,3 +179,38 @@ def check_rollout(rewards, values, next_values, terminated, truncated) -> Rollou
         dtype=dtype,
         squeeze=squeeze,
     )
+    if not all_finite(ro.bootstrap):  # next_values with 0 where terminated
+        raise ValueError("next_values must be finite wherever terminated is False")
+    return ro
+
+
+def check_discount(name: str, value, ro: Rollout):
+    """``gamma`` or ``lam``: a number in [0, 1], or an array of them, one per step or per environment.
+
+    Accepted shapes, for a rollout of shape ``[T]`` or ``[T, N]``:
+
+    - a real number (the same for every step);
+    - the rollout's own shape ``[T]`` or ``[T, N]``: one value per step
+      (``value[t]`` is the discount or λ of the transition that starts at
+      step ``t``, as ``discount_t`` and ``lambda_`` in rlax);
+    - ``[N]`` for a ``[T, N]`` rollout: one value per environment.
+
+    Returns a Python float, or an array in the rollout's float dtype that
+    broadcasts against the internal ``[T, N]`` arrays.
+    """
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        return check_unit_interval(name, value)
+    T, N = ro.rewards.shape
+    arr = as_array(name, value)
+    allowed = [(T,)] if ro.squeeze else [(T, N), (N,)]
+    if arr.shape not in allowed:
+        raise ValueError(
+            f"{name} must be a number in [0, 1] or an array of shape {' or '.join(map(str, allowed))}, "
+            f"got shape {arr.shape}"
+        )
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must hold real numbers in [0, 1], got dtype {arr.dtype}")
+    if not np.all((arr >= 0) & (arr <= 1)):  # also refuses NaN
+        raise ValueError(f"{name} must lie in [0, 1] everywhere")
+    arr = arr.astype(ro.dtype)
+    return arr[:, None] if ro.squeeze else arr

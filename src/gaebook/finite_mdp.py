@@ -17,6 +17,7 @@ of a trajectory is in the actions and the transitions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -101,6 +102,11 @@ class FiniteMDP:
     """
 
     def __init__(self, transitions, rewards, *, gamma, initial=None, atol=1e-8):
+        if isinstance(atol, (bool, np.bool_)) or not isinstance(atol, (Real, np.floating, np.integer)):
+            raise ValueError(f"atol must be a real number >= 0, got {atol!r}")
+        if not (math.isfinite(float(atol)) and float(atol) >= 0.0):
+            raise ValueError(f"atol must be finite and >= 0, got {atol!r}")
+        atol = float(atol)
         P = _real_array("transitions", transitions, 3)
         S, A, S2 = P.shape
         if S2 != S:

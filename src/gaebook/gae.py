@@ -1,12 +1,13 @@
-"""Generalized Advantage Estimation (chapter 7, :ref:`ch07`)."""
+"""Generalized Advantage Estimation (chapter 7, :ref:`ch07`; fast kernel: chapter 15, :ref:`ch15`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_rollout, check_unit_interval
+from ._scan import discounted_backward
+from ._validation import check_discount, check_rollout
 
-__all__ = ["gae"]
+__all__ = ["gae", "gae_reference"]
 
 
 def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
@@ -22,6 +23,13 @@ def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     :math:`\hat A_t = \sum_l (\gamma\lambda)^l \delta_{t+l}`, the sum stopping at
     the episode's last step (chapter 7, theorem *thm-gae-weighted-average*).
 
+    The backward pass is the shared kernel of chapter 15
+    (``gaebook._scan.discounted_backward``): it chooses, by the arrays' shape,
+    a method that gives the numbers of :func:`gae_reference` in O(T N) time:
+    bit for bit when it runs the loop (``N >= 1024``) or the segmented
+    ``lfilter`` (numbers ``gamma`` and ``lam``, few episodes), else within a
+    few rounding errors of the sum of :math:`(\gamma\lambda)^l |\delta_{t+l}|`.
+
     Args:
         rewards: ``[T]`` or ``[T, N]`` floats, ``rewards[t] = r_t``.
         values: same shape, ``values[t] = V(s_t)``.
@@ -32,18 +40,39 @@ def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
         terminated: booleans, the transition at ``t`` reached a terminal state.
         truncated: booleans, the episode was cut after step ``t`` (time limit
             or end of data). A step that is both counts as terminated.
-        gamma: discount in [0, 1].
-        lam: GAE parameter :math:`\lambda` in [0, 1].
+        gamma: discount in [0, 1]; or an array of them of the rewards' shape
+            (``gamma[t]`` discounts the transition at ``t``, as rlax's
+            ``discount_t``), or of shape ``[N]`` (one per environment).
+        lam: GAE parameter :math:`\lambda` in [0, 1], with the same choice of
+            shapes as ``gamma``.
 
     Returns:
         ``(advantages, returns)`` with ``returns = advantages + values``, in the
-        inputs' shape and float dtype. The inputs are not modified.
+        inputs' shape and float dtype. Float32 inputs are accumulated in
+        float32 (the error is then a few times ``2^-24`` times the sum of
+        :math:`(\gamma\lambda)^l |\delta_{t+l}|`; chapter 15). The inputs are
+        not modified.
     """
-    ro = check_rollout(rewards, values, next_values, terminated, truncated)
-    gamma = check_unit_interval("gamma", gamma)
-    lam = check_unit_interval("lam", lam)
+    ro = check_rollout(rewards, values, next_values, terminated, truncated, values_required=True)
+    gamma = check_discount("gamma", gamma, ro)
+    lam = check_discount("lam", lam, ro)
     delta = ro.rewards + gamma * ro.bootstrap - ro.values
-    carry = gamma * lam * ~ro.done  # 0 where the episode ends after step t
+    # A_t = delta_t + gamma lam (1 - done_t) A_{t+1}, A_T = 0, by the kernel of chapter 15
+    advantages = discounted_backward(delta, gamma * lam, cut=ro.done)
+    return ro.out(advantages), ro.out(advantages + ro.values)
+
+
+def gae_reference(rewards, values, next_values, terminated, truncated, *, gamma, lam):
+    r"""The readable reference for :func:`gae`: the backward loop over time, vectorised over environments.
+
+    Same arguments, formula and results as :func:`gae` (chapter 7); one NumPy
+    step per time index, so it costs about ``T`` NumPy calls whatever ``N``.
+    """
+    ro = check_rollout(rewards, values, next_values, terminated, truncated, values_required=True)
+    gamma = check_discount("gamma", gamma, ro)
+    lam = check_discount("lam", lam, ro)
+    delta = ro.rewards + gamma * ro.bootstrap - ro.values
+    carry = np.where(ro.done, 0.0, gamma * lam).astype(delta.dtype)  # 0 where the episode ends
     advantages = np.empty_like(delta)
     running = np.zeros_like(delta[0])
     for t in range(delta.shape[0] - 1, -1, -1):  # one vectorised step per time index

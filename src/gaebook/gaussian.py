@@ -47,6 +47,18 @@ def _check_scalar(name: str, value) -> float:
     return value
 
 
+#: exp(709.78...) overflows a float64; |log sigma| beyond this is refused
+_MAX_ABS_LOG_SIGMA = 700.0
+
+
+def _check_log_sigma(value) -> float:
+    """A finite ``log_sigma`` with ``|log_sigma| <= 700``, so ``exp(±log_sigma)`` is a finite float64."""
+    value = _check_scalar("log_sigma", value)
+    if abs(value) > _MAX_ABS_LOG_SIGMA:
+        raise ValueError(f"log_sigma must lie in [-700, 700] (exp would overflow), got {value!r}")
+    return value
+
+
 def _check_samples(name: str, x) -> np.ndarray:
     """Return ``x`` as a float array (keeping a float dtype the caller gave); refuse NaN/inf."""
     return check_real_array(name, x)
@@ -71,7 +83,7 @@ def gaussian_log_prob(x, mu, log_sigma) -> np.ndarray:
     """
     x = _check_samples("x", x)
     mu = _check_scalar("mu", mu)
-    log_sigma = _check_scalar("log_sigma", log_sigma)
+    log_sigma = _check_log_sigma(log_sigma)
     z = (x - mu) * math.exp(-log_sigma)
     return (-0.5 * z * z - log_sigma - _LOG_SQRT_2PI).astype(x.dtype, copy=False)
 
@@ -94,7 +106,7 @@ def gaussian_score(x, mu, log_sigma):
     """
     x = _check_samples("x", x)
     mu = _check_scalar("mu", mu)
-    log_sigma = _check_scalar("log_sigma", log_sigma)
+    log_sigma = _check_log_sigma(log_sigma)
     inv_sigma = math.exp(-log_sigma)
     z = (x - mu) * inv_sigma              # (x - mu) / sigma
     score_mu = z * inv_sigma              # (x - mu) / sigma^2
@@ -115,7 +127,7 @@ def gaussian_sample(mu, log_sigma, n, rng) -> np.ndarray:
         float64 array of shape ``[n]``.
     """
     mu = _check_scalar("mu", mu)
-    log_sigma = _check_scalar("log_sigma", log_sigma)
+    log_sigma = _check_log_sigma(log_sigma)
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     rng = _check_rng(rng)
@@ -177,7 +189,7 @@ def expectation_quad(f, mu, log_sigma, *, breakpoints=()) -> float:
     from scipy.integrate import quad
 
     mu = _check_scalar("mu", mu)
-    log_sigma = _check_scalar("log_sigma", log_sigma)
+    log_sigma = _check_log_sigma(log_sigma)
     if not callable(f):
         raise ValueError(f"f must be a function of one float, got {type(f).__name__}")
 
@@ -187,7 +199,10 @@ def expectation_quad(f, mu, log_sigma, *, breakpoints=()) -> float:
         z = (x - mu) / sigma
         return float(f(x)) * math.exp(-0.5 * z * z - log_sigma - _LOG_SQRT_2PI)
 
-    return sum(quad(integrand, lo, hi, epsabs=1e-13, epsrel=1e-12, limit=200)[0] for lo, hi in _pieces(breakpoints))
+    total = sum(quad(integrand, lo, hi, epsabs=1e-13, epsrel=1e-12, limit=200)[0] for lo, hi in _pieces(breakpoints))
+    if not math.isfinite(total):
+        raise ValueError(f"f must have a finite expectation under N(mu, sigma^2); quadrature gave {total!r}")
+    return total
 
 
 def gradient_quad(f, mu, log_sigma, *, breakpoints=(), h=1e-4) -> np.ndarray:
@@ -204,7 +219,7 @@ def gradient_quad(f, mu, log_sigma, *, breakpoints=(), h=1e-4) -> np.ndarray:
         float64 array of shape ``[2]``: the derivatives in :math:`\mu` and :math:`\log\sigma`.
     """
     mu = _check_scalar("mu", mu)
-    log_sigma = _check_scalar("log_sigma", log_sigma)
+    log_sigma = _check_log_sigma(log_sigma)
     h = _check_scalar("h", h)
     if h <= 0:
         raise ValueError(f"h must be positive, got {h!r}")
@@ -226,7 +241,7 @@ class GaussianPolicy:
 
     def __init__(self, mu=0.0, log_sigma=0.0):
         self.mu = _check_scalar("mu", mu)
-        self.log_sigma = _check_scalar("log_sigma", log_sigma)
+        self.log_sigma = _check_log_sigma(log_sigma)
 
     @classmethod
     def from_sigma(cls, mu, sigma) -> "GaussianPolicy":
@@ -251,7 +266,7 @@ class GaussianPolicy:
         if arr.shape != (2,):
             raise ValueError(f"params must have shape [2] (mu, log_sigma), got shape {arr.shape}")
         self.mu = _check_scalar("mu", arr[0])
-        self.log_sigma = _check_scalar("log_sigma", arr[1])
+        self.log_sigma = _check_log_sigma(arr[1])
 
     def sample(self, n, rng) -> np.ndarray:
         return gaussian_sample(self.mu, self.log_sigma, n, rng)

@@ -29,7 +29,7 @@ def nstep_advantages(rewards, values, next_values, terminated, truncated, *, gam
     Returns:
         Advantages with the inputs' shape and float dtype.
     """
-    ro = check_rollout(rewards, values, next_values, terminated, truncated)
+    ro = check_rollout(rewards, values, next_values, terminated, truncated, values_required=True)
     gamma = check_unit_interval("gamma", gamma)
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
@@ -39,7 +39,10 @@ def nstep_advantages(rewards, values, next_values, terminated, truncated, *, gam
     out = np.zeros_like(delta)
     # alive[t] is True while step t + l still belongs to the episode of step t
     alive = np.ones_like(done)
-    for l in range(min(int(k), T)):
-        out[: T - l] += np.where(alive[: T - l], gamma**l * delta[l:], 0.0)
+    for l in range(min(int(k), T)):  # stops early once every episode has ended
+        out[: T - l] += (gamma**l * delta[l:]) * alive[: T - l]
         alive[: T - l - 1] &= ~done[l : T - 1]
+        alive[T - l - 1 :] = False
+        if not alive.any():
+            break
     return ro.out(out)

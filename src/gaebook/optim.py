@@ -76,6 +76,9 @@ def adam_direction(grad, m, v, step, *, lr=0.01, beta1=0.9, beta2=0.999,
     grad = _check_vector("grad", grad)
     m = _check_vector("m", m, grad.shape)
     v = _check_vector("v", v, grad.shape)
+    if np.any(v < 0):
+        raise ValueError("v must be nonnegative (a running mean of squared gradients), "
+                         f"got a minimum of {float(v.min())!r}")
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
         raise ValueError(f"step must be an integer >= 1, got {step!r}")
     lr, beta1, beta2, eps = _check_hyper(lr, beta1, beta2, eps)
@@ -124,3 +127,51 @@ class Adam:
         """One step of gradient descent: returns ``params - delta``."""
         params, delta = self._delta(params, grad)
         return params - delta
+
+
+def linear_annealing(initial, update, num_updates):
+    r"""A value annealed linearly towards 0 over ``num_updates`` updates (chapter 12, :ref:`ch12`).
+
+    .. math::
+
+        \alpha_u = \alpha_0 \Bigl(1 - \frac{u}{U}\Bigr), \qquad u = 0, 1, \dots, U - 1,
+
+    so the first update uses :math:`\alpha_0` and the last
+    :math:`\alpha_0 / U`; the schedule would reach 0 at :math:`u = U`. PPO
+    anneals Adam's learning rate this way (CleanRL and Stable-Baselines3 do).
+
+    Args:
+        initial: :math:`\alpha_0 > 0`.
+        update: :math:`u`, an integer in ``[0, num_updates)``.
+        num_updates: :math:`U \ge 1`.
+
+    Returns:
+        float, :math:`\alpha_u`.
+    """
+    initial = _check_number("initial", initial, positive=True)
+    if isinstance(num_updates, bool) or not isinstance(num_updates, (int, np.integer)) or num_updates < 1:
+        raise ValueError(f"num_updates must be an integer >= 1, got {num_updates!r}")
+    if (isinstance(update, bool) or not isinstance(update, (int, np.integer))
+            or not 0 <= update < num_updates):
+        raise ValueError(f"update must be an integer in [0, num_updates), got {update!r}")
+    return initial * (1.0 - update / num_updates)
+
+
+__all__.append("linear_annealing")
+
+
+def _adam_step_inplace(params, grad, m, v, step, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """:func:`adam_direction`'s update *descending*, unvalidated and in place on ``params``, ``m``, ``v``.
+
+    For inner training loops (:func:`gaebook.ppo.train`) whose arrays are
+    float64 ``[d]`` and checked once; the same formulas, fewer temporaries.
+    """
+    m *= beta1
+    m += (1 - beta1) * grad
+    v *= beta2
+    v += (1 - beta2) * (grad * grad)
+    step_size = lr / (1 - beta1**step)
+    denom = np.sqrt(v)
+    denom *= 1.0 / math.sqrt(1 - beta2**step)
+    denom += eps
+    params -= step_size * (m / denom)

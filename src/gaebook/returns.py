@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_rollout, check_unit_interval
+from ._scan import discounted_backward
+from ._validation import check_discount, check_rollout
 
 __all__ = ["discounted_returns", "lambda_returns"]
 
@@ -19,7 +20,7 @@ def discounted_returns(rewards, next_values, terminated, truncated, *, gamma):
 
     Args:
         rewards, next_values, terminated, truncated: as in :func:`gaebook.gae`.
-        gamma: discount in [0, 1].
+        gamma: discount in [0, 1], or an array of them (shapes as in :func:`gaebook.gae`).
 
     Returns:
         Returns with the inputs' shape and float dtype.
@@ -40,24 +41,24 @@ def lambda_returns(rewards, next_values, terminated, truncated, *, gamma, lam):
     replaced by :math:`V'_t`. Within one episode whose ``next_values[t]`` equals
     ``values[t+1]``, ``lambda_returns(...) - values`` equals :func:`gaebook.gae`.
 
+    The recursion is affine in :math:`R_{t+1}(\lambda)`, with coefficient
+    :math:`\gamma\lambda` inside an episode and 0 at its last step, so it
+    runs on the backward kernel of chapter 15, in O(T N) time.
+
     Args:
         rewards, next_values, terminated, truncated: as in :func:`gaebook.gae`.
-        gamma: discount in [0, 1].
-        lam: :math:`\lambda` in [0, 1].
+        gamma: discount in [0, 1], or an array of them (shapes as in :func:`gaebook.gae`).
+        lam: :math:`\lambda` in [0, 1], or an array of them (same shapes).
 
     Returns:
         λ-returns with the inputs' shape and float dtype.
     """
     ro = check_rollout(rewards, None, next_values, terminated, truncated)
-    gamma = check_unit_interval("gamma", gamma)
-    lam = check_unit_interval("lam", lam)
-    boot = ro.bootstrap
-    T = boot.shape[0]
-    out = np.empty_like(boot)
-    following = boot[-1]  # R_{t+1}(λ) of the step after t; unused at t = T - 1
-    for t in range(T - 1, -1, -1):
-        cut = ro.done[t] | (t == T - 1)  # the episode's (or rollout's) last step
-        tail = np.where(cut, boot[t], (1.0 - lam) * boot[t] + lam * following)
-        out[t] = ro.rewards[t] + gamma * tail  # boot is 0 after a terminated step
-        following = out[t]
-    return ro.out(out)
+    gamma = check_discount("gamma", gamma, ro)
+    lam = check_discount("lam", lam, ro)
+    boot = ro.bootstrap  # 0 after a terminated step
+    cut = ro.done.copy()
+    cut[-1] = True  # the episode's (or the rollout's) last step
+    tail = np.where(cut, boot, (1.0 - lam) * boot)  # the part of the tail known at step t
+    # R_t = r_t + gamma tail_t + gamma lam (1 - cut_t) R_{t+1}
+    return ro.out(discounted_backward(ro.rewards + gamma * tail, gamma * lam, cut=cut))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_rollout, check_unit_interval
+from ._validation import all_finite, as_array, check_discount, check_rollout
 
 __all__ = ["td_errors", "split_values"]
 
@@ -22,13 +22,13 @@ def td_errors(rewards, values, next_values, terminated, truncated, *, gamma):
         terminated, truncated: boolean arrays of the same shape. ``truncated``
             does not change the TD error; it is accepted (and validated) so all
             estimators share one signature.
-        gamma: discount in [0, 1].
+        gamma: discount in [0, 1], or an array of them (shapes as in :func:`gaebook.gae`).
 
     Returns:
         ``delta`` with the shape and float dtype of the inputs.
     """
-    ro = check_rollout(rewards, values, next_values, terminated, truncated)
-    gamma = check_unit_interval("gamma", gamma)
+    ro = check_rollout(rewards, values, next_values, terminated, truncated, values_required=True)
+    gamma = check_discount("gamma", gamma, ro)
     delta = ro.rewards + gamma * ro.bootstrap - ro.values
     return ro.out(delta)
 
@@ -50,7 +50,7 @@ def split_values(values_with_bootstrap):
     Returns:
         ``(values, next_values)``, each of shape ``[T]`` or ``[T, N]``.
     """
-    v = np.asarray(values_with_bootstrap)
+    v = as_array("values_with_bootstrap", values_with_bootstrap)
     if v.dtype == np.bool_ or v.dtype.kind not in "fiu":
         raise ValueError(f"values_with_bootstrap must be an array of real numbers, got dtype {v.dtype}")
     if v.ndim not in (1, 2) or v.shape[0] < 2:
@@ -59,4 +59,6 @@ def split_values(values_with_bootstrap):
         )
     if v.dtype.kind in "iu":
         v = v.astype(np.float64)
+    if not all_finite(v):
+        raise ValueError("values_with_bootstrap must be finite (no NaN or inf)")
     return v[:-1].copy(), v[1:].copy()
