@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# CI runs hypothesis derandomised (the same examples every run, so a red build is reproducible and
+# never a lucky draw); locally each run explores new examples. Override with HYPOTHESIS_PROFILE.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the book's tooling: tools/ at the repository root, not in the wheel
+    sys.path.insert(0, str(ROOT))
 #: The test build lives under _build/ so CI can upload its reports on failure.
 TEST_BUILD = ROOT / "_build" / "test-book"
 
@@ -39,7 +50,7 @@ def toc_files() -> list[str]:
 @pytest.fixture(scope="session")
 def built_book() -> BuiltBook:
     """Build the whole book from clean, strictly (-W -n --keep-going), once."""
-    from gaebook.build import build_book
+    from tools.build import build_book
 
     if TEST_BUILD.exists():
         shutil.rmtree(TEST_BUILD)

@@ -122,7 +122,7 @@ def _mini_book(tmp_path: Path, page: str) -> Path:
 
 
 def test_a_failing_notebook_fails_the_build(tmp_path):
-    from gaebook.build import build_book
+    from tools.build import build_book
 
     book = _mini_book(
         tmp_path,
@@ -135,7 +135,7 @@ def test_a_failing_notebook_fails_the_build(tmp_path):
 
 
 def test_a_broken_reference_fails_the_build(tmp_path):
-    from gaebook.build import build_book
+    from tools.build import build_book
 
     book = _mini_book(tmp_path, "# Dangling\n\nSee {ref}`no-such-label` and {cite}`no-such-paper`.\n")
     code, output = build_book(book, echo=False)
@@ -176,7 +176,7 @@ def test_workflows_publish_with_least_privilege():
 
 
 def test_every_chapter_offers_notebook_download_and_binder_launch(book_html):
-    from gaebook.coursework import book_chapters
+    from tools.coursework import book_chapters
 
     for chapter in book_chapters():
         stem = f"book/{chapter.path.stem}"
@@ -210,3 +210,28 @@ def test_each_chapter_executes_within_budget(built_book, book_html):
     assert times, "could not read the execution table"
     too_slow = {d: t for d, t in times.items() if t > 120}
     assert not too_slow, f"chapters far over the 60 s budget: {too_slow}"
+
+
+def test_the_site_publishes_the_wheel_and_the_student_set(book_html):
+    """Written by the Sphinx extension, so plain `jupyter-book build` and `make book` agree."""
+    wheels = sorted((book_html / "dist").glob("gaebook-*-py3-none-any.whl"))
+    assert len(wheels) == 1, wheels
+    published = (book_html / "requirements-student.txt").read_text()
+    assert published == (ROOT / "requirements-student.txt").read_text()
+
+
+def test_chapter_downloads_read_well_in_jupyterlab(book_html):
+    from tools.coursework import book_chapters
+
+    raw = re.compile(r"\{(?:glue|ref|numref|eq|prf:ref|cite)[:\w]*\}`|```\{|:::\{|^:label:|^\([\w-]+\)=", re.M)
+    for chapter in book_chapters():
+        nb = nbformat.read(book_html / "_sources" / "book" / f"{chapter.path.stem}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        assert "install" in nb.cells[0].metadata.get("tags", []), f"{chapter.label}: no install cell first"
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert not raw.search(markdown), f"{chapter.label}: raw MyST left: {raw.search(markdown).group(0)!r}"
+        assert "(computed in the book)" not in markdown, f"{chapter.label}: a glued value was not found"
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "from myst_nb import" not in code
+        solutions = [c for c in nb.cells if c.metadata.get("gaebook", {}).get("solution")]
+        assert solutions and all(c.metadata["jupyter"]["source_hidden"] for c in solutions)

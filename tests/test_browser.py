@@ -68,6 +68,7 @@ def browser(chromium_path):
             executable_path=chromium_path,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
+        print(f"\nbrowser tests run with Chromium {browser.version} ({chromium_path})")
         yield browser
         browser.close()
 

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from gaebook.coursework import book_chapters
-from gaebook.student_edition import ZIP_NAME, student_notebook, write_student_edition
+from tools.coursework import book_chapters
+from tools.student_edition import ZIP_NAME, student_notebook, write_student_edition
 
 CHAPTERS = book_chapters()
 IDS = [c.path.stem for c in CHAPTERS]

@@ -80,11 +80,11 @@ def enumerate_trajectories(
 
     .. math::
 
-        p(\tau \mid \theta) = \mu(s_0) \prod_{t=0}^{T-1} \pi(a_t \mid s_t)
+        p(\tau \mid \theta) = \rho_0(s_0) \prod_{t=0}^{T-1} \pi(a_t \mid s_t)
             \prod_{t=0}^{T-2} P(s_{t+1} \mid s_t, a_t).
 
     Args:
-        initial: ``[S]`` table of :math:`\mu(s_0)`.
+        initial: ``[S]`` table of :math:`\rho_0(s_0)`.
         transitions: ``[S, A, S]`` table of :math:`P(s' \mid s, a)`.
         policy: ``[S, A]`` table of :math:`\pi(a \mid s)`.
         horizon: number of actions :math:`T \ge 1`.

@@ -1,6 +1,6 @@
 """Build the book strictly and report failures in full.
 
-``python -m gaebook.build`` runs::
+``python tools/build.py`` (or ``make book``) runs::
 
     jupyter-book build . -W -n --keep-going
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 __all__ = ["build_book", "main"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the repository (tools/ lives at its top)
 
 
 def build_book(source: Path = ROOT, path_output: Path | None = None, *, echo: bool = True) -> tuple[int, str]:
@@ -55,25 +55,11 @@ def build_book(source: Path = ROOT, path_output: Path | None = None, *, echo: bo
         output += text
         if echo:
             sys.stdout.write(text)
-    else:
-        html = path_output / "_build" / "html"
-        if (source / "_toc.yml").is_file() and html.is_dir():
-            _publish_student_edition(source, html)
-        if echo:
-            print(f"Strict build finished in {time.perf_counter() - start:.0f} s.")
+    elif echo:
+        # The downloads (student zip, wheel, reader notebooks) are written by the
+        # Sphinx extension in book/_ext, so plain `jupyter-book build` gives the same site.
+        print(f"Strict build finished in {time.perf_counter() - start:.0f} s.")
     return code, output
-
-
-def _publish_student_edition(source: Path, html: Path) -> None:
-    """Put the student edition's zip next to the HTML, so readers can download it."""
-    import shutil
-    import tempfile
-
-    from .student_edition import ZIP_NAME, write_student_edition
-
-    with tempfile.TemporaryDirectory() as tmp:
-        if write_student_edition(Path(tmp), source):
-            shutil.copy2(Path(tmp) / ZIP_NAME, html / ZIP_NAME)
 
 
 def build_chapter(chapter: Path, *, keep: bool = False) -> int:

@@ -26,7 +26,7 @@ import yaml
 
 __all__ = ["Exercise", "Chapter", "parse_chapter", "book_chapters", "ROOT"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the repository (tools/ lives at its top)
 
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 
@@ -47,6 +47,8 @@ class Chapter:
     prerequisites: list[str]
     minutes: int | None
     exercises: list[Exercise] = field(default_factory=list)
+    #: the Overview's "you will be able to" bullets, roles stripped to their text
+    goals: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -82,6 +84,14 @@ def parse_chapter(path: Path) -> Chapter:
                 self_checking=bool(re.search(r"^:tags:.*\bscaffold\b", body, flags=re.M)),
             )
         )
+    goals = []
+    able = re.search(r"you will be able to\s*:?\s*\n\s*\n(.*?)(?:\n\s*\n|\Z)", overview, flags=re.S)
+    if able:
+        for item in re.split(r"\n- ", "\n" + able.group(1).strip()):
+            item = " ".join(item.split()).strip(" -;.")
+            item = re.sub(r"\{[\w:-]+\}`(?:[^`<]*<)?([^`>]*)>?`", r"\1", item)
+            if item:
+                goals.append(item)
     return Chapter(
         path=Path(path),
         label=label.group(1),
@@ -89,6 +99,7 @@ def parse_chapter(path: Path) -> Chapter:
         prerequisites=prerequisites,
         minutes=int(minutes.group(1)) if minutes else None,
         exercises=exercises,
+        goals=goals,
     )
 
 
@@ -99,6 +110,8 @@ def book_chapters(root: Path = ROOT) -> list[Chapter]:
     for part in toc.get("parts", []):
         for entry in part.get("chapters", []):
             path = root / f"{entry['file']}.md"
-            if re.match(r"ch\d\d_", path.name):
+            # a chapter listed before its file exists (being written) is skipped here;
+            # tests/test_book.py fails on it in the real build
+            if re.match(r"ch\d\d_", path.name) and path.is_file():
                 chapters.append(parse_chapter(path))
     return chapters

@@ -1,6 +1,6 @@
 """The student edition: one notebook per chapter, solutions removed.
 
-``python -m gaebook.student_edition --out _build/student`` (or ``make
+``python tools/student_edition.py --out _build/student`` (or ``make
 student``) converts every chapter of ``_toc.yml`` to an ``.ipynb`` in which
 
 - every gated solution (``solution-start`` … ``solution-end``, with the code
@@ -12,8 +12,11 @@ student``) converts every chapter of ``_toc.yml`` to an ``.ipynb`` in which
   the student fills it in;
 - outputs and execution counts are cleared; the result is valid nbformat 4.
 
-The notebooks are also zipped to ``gaebook-student-edition.zip``. Run them
-from the repository's ``book/`` folder (or anywhere ``gaebook`` is installed).
+Their Markdown is converted as the page downloads are (``book/_ext/gaebook_downloads.py``:
+roles become text and links to the site, ``prf:`` blocks numbered quotes,
+``literalinclude`` a listing), and their first code cell installs ``gaebook`` and
+the student set when missing, so they run anywhere. The notebooks are also
+zipped to ``gaebook-student-edition.zip``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .coursework import ROOT, book_chapters
+if __package__ in (None, ""):  # run as a script: python tools/student_edition.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.coursework import ROOT, book_chapters  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import gaebook_downloads as downloads  # noqa: E402  (the same conversion as the page downloads)
 
 __all__ = ["student_notebook", "write_student_edition", "ZIP_NAME"]
 
@@ -81,21 +89,66 @@ def _strip_markdown(source: str, state: dict) -> str:
     return "\n".join(out).strip()
 
 
-def student_notebook(path: Path) -> nbformat.NotebookNode:
+def site_url(root: Path = ROOT) -> str:
+    """The published book's address: ``html.baseurl`` in ``_config.yml``."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    return str(config.get("html", {}).get("baseurl") or "https://example.invalid/").rstrip("/") + "/"
+
+
+def _source_context(path: Path, site: str) -> downloads.Context:
+    """Markdown conversion without a build: links by label, listings read from the sources."""
+    import types
+
+    from sphinx.directives.code import LiteralInclude, LiteralIncludeReader
+
+    config = types.SimpleNamespace(tab_width=8, source_encoding="utf-8-sig")
+    chapter_of = _labels(path.parent)
+
+    def literalinclude(arg: str, options: dict) -> str:
+        spec = LiteralInclude.option_spec
+        opts = {k: spec[k](str(v) if v != "" else None) for k, v in options.items()
+                if k in spec and k in ("pyobject", "lines", "start-at", "start-after", "end-at", "end-before", "dedent")}
+        return LiteralIncludeReader(str((path.parent / arg).resolve()), opts, config).read()[0]
+
+    def resolve(role: str, label: str):
+        doc = chapter_of.get(label)
+        return downloads.Target(f"book/{doc}", label, label) if doc else None
+
+    return downloads.Context(site_url=site, docname=f"book/{path.stem}", source_dir=path.parent,
+                             resolve=resolve, literalinclude=literalinclude)
+
+
+def _labels(book: Path) -> dict:
+    """label -> page stem, for every ``(label)=`` and ``:label:`` in ``book/*.md``."""
+    found = {}
+    for page in book.glob("*.md"):
+        for label in re.findall(r"^\(([\w.:-]+)\)=\s*$|^:label:\s*(\S+)", page.read_text(), flags=re.M):
+            found[label[0] or label[1]] = page.stem
+    return found
+
+
+def student_notebook(path: Path, *, site: str | None = None, wheel: str | None = None) -> nbformat.NotebookNode:
     """Convert one chapter to its student-edition notebook."""
     nb = jupytext.read(path)
     state = {"in_solution": False}
-    cells = [nbformat.v4.new_markdown_cell(NOTICE)]
+    site = site or site_url()
+    ctx = _source_context(Path(path).resolve(), site)
+    install = nbformat.v4.new_code_cell(downloads.install_cell_source(site, wheel or downloads.wheel_name()))
+    install.metadata["tags"] = ["install"]
+    cells = [nbformat.v4.new_markdown_cell(NOTICE), install]
     for cell in nb.cells:
         tags = list(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type == "markdown":
             text = _strip_markdown(cell.source, state)
-            if text:
-                cells.append(nbformat.v4.new_markdown_cell(text))
+            segments = downloads.convert_markdown(downloads.label_equations(text, ctx), ctx, {}) if text else []
+            for segment in segments:
+                cells.append(nbformat.v4.new_markdown_cell(segment.text))
         elif cell.cell_type == "code":
             if state["in_solution"] or "solution" in tags:
                 continue
-            new = nbformat.v4.new_code_cell(cell.source)
+            new = nbformat.v4.new_code_cell(downloads.GLUE_IMPORT.sub(downloads.GLUE_NOOP, cell.source))
             keep = [t for t in tags if not ("scaffold" in tags and t == "skip-execution")]
             if keep:
                 new.metadata["tags"] = keep
@@ -111,14 +164,15 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
     return out
 
 
-def write_student_edition(out_dir: Path, root: Path = ROOT) -> list[Path]:
+def write_student_edition(out_dir: Path, root: Path = ROOT, *, site_url: str | None = None,
+                          wheel: str | None = None) -> list[Path]:
     """Write one student notebook per chapter and a zip of them; return the notebook paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for chapter in book_chapters(root):
         target = out_dir / f"{chapter.path.stem}.ipynb"
-        nbformat.write(student_notebook(chapter.path), target)
+        nbformat.write(student_notebook(chapter.path, site=site_url, wheel=wheel), target)
         written.append(target)
     with zipfile.ZipFile(out_dir / ZIP_NAME, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in written:
