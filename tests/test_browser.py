@@ -129,7 +129,12 @@ def test_sidebar_navigation_reaches_every_chapter(page, server):
 
 def test_search_finds_the_notation_page(page, server):
     page.goto(f"{server}/search.html?q=truncated", wait_until="load")
-    page.wait_for_selector("#search-results li", timeout=20_000)
+    # Sphinx adds results one at a time; read them once it reports it has finished
+    page.wait_for_function(
+        """() => /finished/i.test(
+            document.querySelector('#search-results p.search-summary')?.textContent || '')""",
+        timeout=30_000,
+    )
     results = page.locator("#search-results li a").all_inner_texts()
     assert any("Notation" in r for r in results), results
 
