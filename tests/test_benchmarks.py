@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import gaebook
 from gaebook import gae
+from gaebook.gae import gae_reference
 
 T, N = 2048, 64
 GAMMA, LAM = 0.99, 0.95
@@ -121,13 +123,22 @@ def _record(benchmark, key):
 @pytest.mark.benchmark(timer=time.thread_time)  # CPU time: preemption by other jobs is not counted
 @pytest.mark.parametrize("T,N", SHAPES_15, ids=lambda v: str(v))
 @pytest.mark.parametrize("dtype", DTYPES_15, ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize("method", ["gaebook.gae", "python loop", "lfilter, no boundaries"])
+@pytest.mark.parametrize("method", ["gaebook.gae", "gaebook.gae, numba", "python loop", "lfilter, no boundaries"])
 def test_bench_ch15_gae_methods(benchmark, T, N, dtype, method):
     benchmark.group = f"ch15 T={T} N={N} {np.dtype(dtype).name}"
     ro = _rollout_15(T, N, dtype)
     if method == "gaebook.gae":
         adv, _ = benchmark(gae, **ro, gamma=GAMMA, lam=LAM)
         assert adv.dtype == dtype
+    elif method == "gaebook.gae, numba":
+        pytest.importorskip("numba")
+        previous = gaebook.set_backend("numba")
+        try:
+            gae(**ro, gamma=GAMMA, lam=LAM)  # compile outside the timing
+            adv, _ = benchmark(gae, **ro, gamma=GAMMA, lam=LAM)
+        finally:
+            gaebook.set_backend(previous)
+        np.testing.assert_array_equal(adv, gae_reference(**ro, gamma=GAMMA, lam=LAM)[0])
     elif method == "python loop":
         adv = benchmark.pedantic(gae_python_loop, kwargs=dict(**ro, gamma=GAMMA, lam=LAM), rounds=3, iterations=1)
         expected, _ = gae(**ro, gamma=GAMMA, lam=LAM)
@@ -148,8 +159,12 @@ def test_bench_ch15_ratios_of_medians(capsys):
                                                                         "lfilter, no boundaries")}
             if None in m.values():
                 continue  # run with --benchmark-disable: nothing was timed
+            fast = MEDIANS.get(key + ("gaebook.gae, numba",))
+            compiled = "" if fast is None else (
+                f"; numba backend: loop / gae = {m['python loop'] / fast:.1f}, "
+                f"gae / lfilter = {fast / m['lfilter, no boundaries']:.2f}")
             lines.append(f"T={T} N={N} {key[2]}: loop / gae = {m['python loop'] / m['gaebook.gae']:.1f}, "
-                         f"gae / lfilter = {m['gaebook.gae'] / m['lfilter, no boundaries']:.2f}")
+                         f"gae / lfilter = {m['gaebook.gae'] / m['lfilter, no boundaries']:.2f}" + compiled)
     with capsys.disabled():
         print("\nchapter 15 ratios of medians (this run):\n  " + "\n  ".join(lines or ["(not timed)"]))
 

@@ -27,6 +27,8 @@ by name, e.g. ``from gaebook.gaussian import GaussianPolicy``:
   group baselines for language models, and an enumerable tiny language model
   (chapter 14);
 - ``gaebook.errata``: published slips as wrong/fixed pairs (chapter 16);
+- ``set_backend("numba")`` runs the estimators' backward pass compiled, with
+  the same numbers, when the optional numba is installed (chapter 15);
 - ``gaebook.checks``: the exercises' self-checks; ``gaebook.plotting`` and
   ``gaebook.animation``: the book's figure style and animation player.
 """
@@ -34,6 +36,7 @@ by name, e.g. ``from gaebook.gaussian import GaussianPolicy``:
 from .gae import gae
 from .nstep import nstep_advantages
 from .returns import discounted_returns, lambda_returns
+from ._scan import get_backend, set_backend
 from .td import split_values, td_errors
 
 __version__ = "0.1.0"
@@ -42,8 +45,10 @@ __all__ = [
     "__version__",
     "discounted_returns",
     "gae",
+    "get_backend",
     "lambda_returns",
     "nstep_advantages",
+    "set_backend",
     "split_values",
     "td_errors",
 ]

@@ -37,6 +37,12 @@ few rounding errors of the scan of absolute values, see below):
     Any ``a``. The associative scan of chapter 15: composing the affine maps
     ``x ↦ b + a x`` by doubling, ``ceil(log2 T)`` vectorised steps of
     ``O(TN)`` work each. Shown in the chapter; rarely the fastest in NumPy.
+``"numba"``
+    Any ``a``: the loop compiled by numba (:mod:`gaebook._compiled`), bit for
+    bit equal to ``"loop"``. numba is optional; ``"auto"`` takes this method
+    for every shape once the backend is ``"numba"`` (:func:`set_backend`, or
+    the environment variable ``GAEBOOK_BACKEND=numba`` read at import). The
+    default backend is ``"numpy"``: the four methods above, no compiler.
 
 Accumulation happens in the dtype of ``b`` (float32 stays float32, as in
 PyTorch implementations); the rounding error of every method is then at most
@@ -50,9 +56,19 @@ import math
 
 import numpy as np
 
-__all__ = ["METHODS", "backward_affine", "backward_loop", "choose_method", "discounted_backward"]
+__all__ = [
+    "BACKENDS",
+    "METHODS",
+    "backward_affine",
+    "backward_loop",
+    "choose_method",
+    "discounted_backward",
+    "get_backend",
+    "set_backend",
+]
 
-METHODS = ("loop", "lfilter", "blocked", "scan")
+METHODS = ("loop", "lfilter", "blocked", "scan", "numba")
+BACKENDS = ("numpy", "numba")
 
 #: with at least this many environments the plain loop over time wins
 #: (its ~T NumPy calls are amortised over wide rows); measured in chapter 15
@@ -62,6 +78,33 @@ LOOP_MIN_ENVS = 1024
 FEW_SEGMENTS = 48
 #: below this many elements T * N, "auto" prefers the doubling scan to "blocked"
 SCAN_MAX_SIZE = 1 << 14
+
+
+_backend = "numpy"
+
+
+def set_backend(name: str) -> str:
+    """Choose what ``method="auto"`` uses: ``"numpy"`` (default) or ``"numba"``; returns the previous one.
+
+    ``"numba"`` runs the compiled loop of :mod:`gaebook._compiled` at every
+    shape (bit for bit the reference loop's numbers); it needs the optional
+    ``numba`` package (``pip install "gaebook[fast]"``).
+    """
+    global _backend
+    if name not in BACKENDS:
+        raise ValueError(f"name must be one of {BACKENDS}, got {name!r}")
+    if name == "numba":
+        from . import _compiled
+
+        if not _compiled.available():
+            raise ValueError("name: the 'numba' backend needs numba (pip install \"gaebook[fast]\")")
+    previous, _backend = _backend, name
+    return previous
+
+
+def get_backend() -> str:
+    """The backend ``method="auto"`` uses now (see :func:`set_backend`)."""
+    return _backend
 
 
 def backward_loop(a, b):
@@ -185,6 +228,14 @@ def backward_affine(a, b, *, c=None, keep=None, method="auto"):
     modified; the result has its shape and dtype.
     """
     constant = a is None
+    if method == "auto" and _backend == "numba":
+        method = "numba"
+    if method == "numba":
+        from . import _compiled
+
+        if not _compiled.available():
+            raise ValueError("method: 'numba' needs numba (pip install \"gaebook[fast]\")")
+        return _compiled.backward_keep(c, keep, b) if constant else _compiled.backward_general(a, b)
     if method == "auto":
         stretches = None
         if constant and b.shape[1] <= FEW_SEGMENTS and b.size > SCAN_MAX_SIZE:
@@ -216,3 +267,18 @@ def discounted_backward(b, coef, *, cut, method="auto"):
         return backward_affine(None, b, c=float(coef), keep=~cut, method=method)
     a = np.where(cut, b.dtype.type(0), coef).astype(b.dtype, copy=False)
     return backward_affine(a, b, method=method)
+
+
+def _backend_from_environment() -> None:
+    """Apply ``GAEBOOK_BACKEND`` (``numpy`` or ``numba``) if it is set."""
+    import os
+
+    name = os.environ.get("GAEBOOK_BACKEND", "").strip()
+    if name:
+        try:
+            set_backend(name)
+        except ValueError as err:
+            raise ValueError(f"GAEBOOK_BACKEND={name!r}: {err}") from None
+
+
+_backend_from_environment()

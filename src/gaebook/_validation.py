@@ -179,7 +179,8 @@ def check_rollout(rewards, values, next_values, terminated, truncated, *, values
         dtype=dtype,
         squeeze=squeeze,
     )
-    if not all_finite(ro.bootstrap):  # next_values with 0 where terminated
+    nv = ro.next_values  # NaN or inf is allowed only where terminated (those entries are ignored)
+    if not all_finite(nv) and not np.all(np.isfinite(nv) | ro.terminated):
         raise ValueError("next_values must be finite wherever terminated is False")
     return ro
 

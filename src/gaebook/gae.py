@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._scan import discounted_backward
+from ._scan import discounted_backward, get_backend
 from ._validation import check_discount, check_rollout
 
 __all__ = ["gae", "gae_reference"]
@@ -56,7 +56,14 @@ def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     ro = check_rollout(rewards, values, next_values, terminated, truncated, values_required=True)
     gamma = check_discount("gamma", gamma, ro)
     lam = check_discount("lam", lam, ro)
-    delta = ro.rewards + gamma * ro.bootstrap - ro.values
+    if get_backend() == "numba" and isinstance(gamma, float) and isinstance(lam, float):
+        from ._compiled import gae_fused  # one compiled sweep, the same numbers (chapter 15)
+
+        advantages, returns = gae_fused(ro, gamma, lam)
+        return ro.out(advantages), ro.out(returns)
+    delta = np.multiply(gamma, ro.bootstrap, dtype=ro.dtype)  # in place from here: no temporaries
+    delta += ro.rewards  # r_t + gamma V'_t, the same rounding as r_t + (gamma V'_t)
+    delta -= ro.values
     # A_t = delta_t + gamma lam (1 - done_t) A_{t+1}, A_T = 0, by the kernel of chapter 15
     advantages = discounted_backward(delta, gamma * lam, cut=ro.done)
     return ro.out(advantages), ro.out(advantages + ro.values)
