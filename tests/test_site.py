@@ -9,7 +9,8 @@
 - The share of each chapter's height taken by shown code is measured at
   1400 px and written to ``_build/code-share.json``. The limit of 30 % is
   enforced only with ``GAEBOOK_ENFORCE_CODE_SHARE=1`` until the chapters
-  have been through the "less code on the page" pass.
+  have been through the "less code on the page" pass. Authors measure a
+  build of their own with ``python tools/code_share.py _build/html``.
 
 Uses the fixtures of ``test_browser.py`` (Debian's Chromium through
 Playwright). ``GAEBOOK_HTML=/path/to/_build/html`` tests an existing build
@@ -239,16 +240,7 @@ def test_link_in_a_solution_title_does_not_throw(open_at, server):  # noqa: F811
 
 
 # --------------------------------------------------------------------------- code share
-CODE_SHARE_JS = """() => {
-  const art = document.querySelector('article.bd-article');
-  const blocks = [...art.querySelectorAll('div.highlight')]
-    .filter(e => !e.closest('.cell_output') && !e.parentElement.closest('div.highlight'));
-  const code = blocks.reduce((s, e) => s + e.getBoundingClientRect().height, 0);
-  const lines = blocks.filter(e => e.getBoundingClientRect().height > 0)
-    .map(e => e.innerText.replace(/\\n$/, '').split('\\n').length);
-  return {code_px: code, page_px: art.getBoundingClientRect().height,
-          blocks: lines.length, longest_block_lines: Math.max(0, ...lines)};
-}"""
+from tools.code_share import CODE_SHARE_JS  # noqa: E402  (one measure for authors and CI)
 
 
 def test_code_share_per_chapter(open_at, server, book_html):  # noqa: F811
