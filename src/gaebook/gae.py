@@ -29,6 +29,9 @@ def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
     bit for bit when it runs the loop (``N >= 1024``) or the segmented
     ``lfilter`` (numbers ``gamma`` and ``lam``, few episodes), else within a
     few rounding errors of the sum of :math:`(\gamma\lambda)^l |\delta_{t+l}|`.
+    After ``gaebook.set_backend("numba")`` (optional numba installed) the whole
+    computation is one compiled sweep (``gaebook._compiled.gae_sweep``), bit
+    for bit equal to :func:`gae_reference`.
 
     Args:
         rewards: ``[T]`` or ``[T, N]`` floats, ``rewards[t] = r_t``.
