@@ -142,6 +142,7 @@ def test_set_backend_names_its_argument_and_returns_the_previous_one():
 
 def test_numba_backend_without_numba_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(_compiled, "available", lambda: False)
+    assert "numba" not in _scan.available_methods() and "blocked" in _scan.available_methods()
     with pytest.raises(ValueError, match=r"^name: the 'numba' backend needs numba \(pip install"):
         gaebook.set_backend("numba")
     with pytest.raises(ValueError, match="^method: 'numba' needs numba"):

@@ -687,10 +687,10 @@ def test_split_values_refuses_bad_input(bad):
 # The shared backward kernel (chapter 15): every method, every shape
 # ---------------------------------------------------------------------------
 
-from gaebook import _compiled, _scan  # noqa: E402
+from gaebook import _scan  # noqa: E402
 
 #: the kernel methods this environment can run ("numba" needs the optional numba; CI installs it)
-KERNEL_METHODS = [m for m in _scan.METHODS if m != "numba" or _compiled.available()]
+KERNEL_METHODS = list(_scan.available_methods())
 from gaebook.gae import gae_reference  # noqa: E402
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "BACKENDS",
     "METHODS",
     "backward_affine",
+    "available_methods",
     "backward_loop",
     "choose_method",
     "discounted_backward",
@@ -100,6 +101,13 @@ def set_backend(name: str) -> str:
             raise ValueError("name: the 'numba' backend needs numba (pip install \"gaebook[fast]\")")
     previous, _backend = _backend, name
     return previous
+
+
+def available_methods() -> tuple[str, ...]:
+    """:data:`METHODS` that run here: all of them, less ``"numba"`` when numba is not installed."""
+    from . import _compiled
+
+    return tuple(m for m in METHODS if m != "numba" or _compiled.available())
 
 
 def get_backend() -> str:
