@@ -64,8 +64,10 @@ def gae(rewards, values, next_values, terminated, truncated, *, gamma, lam):
 
         advantages, returns = gae_fused(ro, gamma, lam)
         return ro.out(advantages), ro.out(returns)
-    delta = np.multiply(gamma, ro.bootstrap, dtype=ro.dtype)  # in place from here: no temporaries
-    delta += ro.rewards  # r_t + gamma V'_t, the same rounding as r_t + (gamma V'_t)
+    # delta_t = r_t + gamma V'_t - V_t, in place in one fresh array (V'_t = 0 where terminated)
+    delta = np.where(ro.terminated, 0.0, ro.next_values).astype(ro.dtype, copy=False)
+    delta *= gamma
+    delta += ro.rewards  # the same rounding as r_t + (gamma V'_t)
     delta -= ro.values
     # A_t = delta_t + gamma lam (1 - done_t) A_{t+1}, A_T = 0, by the kernel of chapter 15
     advantages = discounted_backward(delta, gamma * lam, cut=ro.done)
