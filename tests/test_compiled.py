@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -30,11 +31,20 @@ unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 SETTINGS = settings(max_examples=80, deadline=None)
 
 
+@contextmanager
+def numba_on():
+    """The numba backend inside the block, the previous one after it."""
+    previous = gaebook.set_backend("numba")
+    try:
+        yield
+    finally:
+        gaebook.set_backend(previous)
+
+
 @pytest.fixture()
 def numba_backend():
-    previous = gaebook.set_backend("numba")
-    yield
-    gaebook.set_backend(previous)
+    with numba_on():
+        yield
 
 
 def as_dtype(ro, dtype):
@@ -47,11 +57,8 @@ def as_dtype(ro, dtype):
 def test_fused_gae_equals_the_reference_loop_bit_for_bit(ro, gamma, lam, dtype):
     ro = as_dtype(ro, dtype)
     expected = gae_reference(**ro, gamma=gamma, lam=lam)
-    previous = gaebook.set_backend("numba")
-    try:
+    with numba_on():
         got = gae(**ro, gamma=gamma, lam=lam)
-    finally:
-        gaebook.set_backend(previous)
     for g, e in zip(got, expected):
         assert g.dtype == e.dtype == dtype and g.shape == e.shape
         np.testing.assert_array_equal(g, e)
@@ -65,11 +72,8 @@ def test_per_step_gamma_and_lambda_equal_the_reference_loop_bit_for_bit(ro, seed
     shape = np.shape(ro["rewards"])
     gamma, lam = rng.random(shape), rng.random(shape)
     expected = gae_reference(**ro, gamma=gamma, lam=lam)
-    previous = gaebook.set_backend("numba")
-    try:
+    with numba_on():
         got = gae(**ro, gamma=gamma, lam=lam)
-    finally:
-        gaebook.set_backend(previous)
     for g, e in zip(got, expected):
         np.testing.assert_array_equal(g, e)
 
@@ -80,11 +84,8 @@ def test_per_step_gamma_and_lambda_equal_the_reference_loop_bit_for_bit(ro, seed
 def test_returns_under_numba_equal_the_numpy_loop_method(ro, gamma, lam):
     """lambda_returns and discounted_returns: the compiled kernel against method "loop", exactly."""
     kw = {k: v for k, v in ro.items() if k != "values"}
-    previous = gaebook.set_backend("numba")
-    try:
+    with numba_on():
         fast = lambda_returns(**kw, gamma=gamma, lam=lam), discounted_returns(**kw, gamma=gamma)
-    finally:
-        gaebook.set_backend(previous)
     with pytest.MonkeyPatch.context() as m:  # the reference: NumPy's loop over time at every shape
         m.setattr(_scan, "choose_method", lambda shape, stretches=None: "loop")
         slow = lambda_returns(**kw, gamma=gamma, lam=lam), discounted_returns(**kw, gamma=gamma)

@@ -13,9 +13,13 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import shutil
+import sys
 import threading
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: python tools/code_share.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.book_pdf import find_chromium  # noqa: E402  (CHROMIUM_PATH, Debian's path, then PATH)
 
 __all__ = ["CODE_SHARE_JS", "DESKTOP_WIDTH", "measure"]
 
@@ -55,7 +59,7 @@ def measure(html: Path, stems: list[str]) -> dict[str, dict]:
     out = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            browser = p.chromium.launch(executable_path=find_chromium(),
                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
             for stem in stems:
                 page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 __all__ = ["available", "backward_general", "backward_keep", "gae_fused", "gae_sweep", "general_sweep", "keep_sweep"]
 
 
@@ -83,8 +85,6 @@ def _kernels():
 
 def backward_keep(c, keep, b):
     """``x_t = b_t + c keep_t x_{t+1}``, ``x_T = 0``, for C-contiguous ``[T, N]`` ``b`` and ``keep``."""
-    import numpy as np
-
     b = np.ascontiguousarray(b)
     x = np.empty_like(b)
     _kernels()[0](b.dtype.type(c), np.ascontiguousarray(keep), b, x)
@@ -93,8 +93,6 @@ def backward_keep(c, keep, b):
 
 def backward_general(a, b):
     """``x_t = b_t + a_t x_{t+1}``, ``x_T = 0``, for ``[T, N]`` arrays of one float dtype."""
-    import numpy as np
-
     b = np.ascontiguousarray(b)
     x = np.empty_like(b)
     _kernels()[1](np.ascontiguousarray(a, dtype=b.dtype), b, x)
@@ -103,8 +101,6 @@ def backward_general(a, b):
 
 def gae_fused(ro, gamma: float, lam: float):
     """``(advantages, returns)`` of :func:`gaebook.gae` for a validated ``Rollout`` and numbers ``gamma``, ``lam``."""
-    import numpy as np
-
     dt = ro.dtype
 
     def prep(x):

@@ -89,6 +89,17 @@ def _check_samples(name: str, x, *, min_len: int = 1) -> np.ndarray:
     return arr
 
 
+
+def _check_two_samples(a, b):
+    """``a`` and ``b`` as one-dimensional finite float arrays (``[S_a]``, ``[S_b]``)."""
+    x = _check_samples("a", a)
+    y = _check_samples("b", b)
+    if x.ndim != 1:
+        raise ValueError(f"a must be one-dimensional [S_a], got shape {x.shape}")
+    if y.ndim != 1:
+        raise ValueError(f"b must be one-dimensional [S_b], got shape {y.shape}")
+    return x, y
+
 def _check_level(level) -> float:
     if isinstance(level, (bool, np.bool_)) or not isinstance(level, (Real, np.floating)):
         raise ValueError(f"level must be a number in (0, 1), got {level!r}")
@@ -288,12 +299,7 @@ def bootstrap_diff_ci(a, b, *, level=0.95, n_boot=2000, rng):
     Returns:
         ``(difference, lo, hi)`` floats (chapter 13, :ref:`ch13`).
     """
-    x = _check_samples("a", a)
-    y = _check_samples("b", b)
-    if x.ndim != 1:
-        raise ValueError(f"a must be one-dimensional [S_a], got shape {x.shape}")
-    if y.ndim != 1:
-        raise ValueError(f"b must be one-dimensional [S_b], got shape {y.shape}")
+    x, y = _check_two_samples(a, b)
     level = _check_level(level)
     n_boot = _check_count("n_boot", n_boot)
     rng = _check_rng(rng)
@@ -331,12 +337,7 @@ def permutation_test(a, b, *, n_perm=10000, rng, alternative="greater") -> float
     Returns:
         The p-value, a float in ``(0, 1]`` (chapter 13, :ref:`ch13`).
     """
-    x = _check_samples("a", a)
-    y = _check_samples("b", b)
-    if x.ndim != 1:
-        raise ValueError(f"a must be one-dimensional [S_a], got shape {x.shape}")
-    if y.ndim != 1:
-        raise ValueError(f"b must be one-dimensional [S_b], got shape {y.shape}")
+    x, y = _check_two_samples(a, b)
     n_perm = _check_count("n_perm", n_perm)
     rng = _check_rng(rng)
     if alternative not in _ALTERNATIVES:
